@@ -1,9 +1,11 @@
 //! The circuit breaker's state machine.
 //!
 //! The closed path — the one every call takes while the dependency is healthy — is one
-//! atomic load to admit the call and, once the window is warm, a CAS and a load to record
-//! a success. Everything else (a failure, a transition, half-open probes, time-based
-//! windows) takes a mutex: those paths are rare, and a lock keeps them easy to reason about.
+//! atomic load to admit the call and one to record a success once the window is full of
+//! successes: no shared writes, so threads do not contend (see [`Epoch`]). A window
+//! with failures in it costs a CAS and a load per success. Everything else (a failure, a
+//! transition, half-open probes, time-based windows) takes a mutex: those paths are rare,
+//! and a lock keeps them easy to reason about.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -98,7 +100,14 @@ impl<C: Clock> CircuitBreaker<C> {
         let origin = clock.now();
         Ok(Self {
             name,
-            epoch: AtomicU64::new(Epoch { state: State::Closed, generation: 0 }.pack()),
+            epoch: AtomicU64::new(
+                Epoch {
+                    state: State::Closed,
+                    generation: 0,
+                    clean: false,
+                }
+                .pack(),
+            ),
             open_until_nanos: AtomicU64::new(0),
             ring,
             not_permitted: AtomicU64::new(0),
@@ -145,8 +154,21 @@ impl<C: Clock> CircuitBreaker<C> {
     }
 
     /// Asks to make a call.
+    #[inline]
     pub fn try_acquire(&self) -> Result<Permit, CallNotPermitted> {
-        let epoch = self.epoch();
+        let word = self.epoch.load(Ordering::Acquire);
+        if Epoch::is_closed(word) && self.config.slow_call_duration.is_none() {
+            // The hot path, kept small enough to inline into the caller.
+            return Ok(Permit {
+                generation: Epoch::generation_of(word),
+                kind: PermitKind::Window,
+                started_nanos: None,
+            });
+        }
+        self.try_acquire_slow(Epoch::unpack(word))
+    }
+
+    fn try_acquire_slow(&self, epoch: Epoch) -> Result<Permit, CallNotPermitted> {
         match epoch.state {
             State::Closed | State::MetricsOnly => Ok(self.permit(epoch, PermitKind::Window)),
             State::Disabled => Ok(self.permit(epoch, PermitKind::Unrecorded)),
@@ -159,7 +181,19 @@ impl<C: Clock> CircuitBreaker<C> {
     }
 
     /// Reports how an admitted call went.
+    #[inline]
     pub fn on_result(&self, permit: Permit, outcome: Outcome) {
+        let untimed_success = outcome == Outcome::Success && permit.started_nanos.is_none();
+        if untimed_success && permit.kind == PermitKind::Window {
+            let word = self.epoch.load(Ordering::Acquire);
+            if Epoch::is_clean_in(word, permit.generation) {
+                return; // A full window of successes plus one success is the same window.
+            }
+        }
+        self.on_result_slow(permit, outcome);
+    }
+
+    fn on_result_slow(&self, permit: Permit, outcome: Outcome) {
         let failed = match outcome {
             Outcome::Success => false,
             Outcome::Failure => true,
@@ -181,6 +215,10 @@ impl<C: Clock> CircuitBreaker<C> {
 
     /// Hands back a permit whose call was not made, was cancelled, or whose outcome is to be
     /// ignored. Nothing is recorded; a half-open probe slot becomes free again.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "a permit is a token: taking it by value stops it being handed back twice"
+    )]
     pub fn release(&self, permit: Permit) {
         if permit.kind == PermitKind::Probe {
             let mut cold = self.lock();
@@ -220,7 +258,7 @@ impl<C: Clock> CircuitBreaker<C> {
         let epoch = self.epoch();
         let tally = match epoch.state {
             State::HalfOpen => cold.probes,
-            _ => self.window_tally(&cold, self.now_nanos()),
+            _ => Self::window_tally(&cold, self.now_nanos()),
         };
         let judged = tally.calls >= self.minimum_calls(epoch.state);
         Metrics {
@@ -246,7 +284,9 @@ impl<C: Clock> CircuitBreaker<C> {
     fn lock(&self) -> MutexGuard<'_, Cold> {
         // The cold state stays consistent at every await-free step, so a panic elsewhere
         // while the lock was held leaves nothing half-written to protect against.
-        self.cold.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.cold
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn permit(&self, epoch: Epoch, kind: PermitKind) -> Permit {
@@ -300,6 +340,11 @@ impl<C: Clock> CircuitBreaker<C> {
     }
 
     fn record_window(&self, generation: u32, sample: Sample) {
+        let plain_success = !sample.failed && !sample.slow;
+        let epoch = self.epoch();
+        if plain_success && epoch.clean && epoch.generation == generation {
+            return; // A full window of successes plus one success is the same window.
+        }
         let Some(ring) = &self.ring else {
             return self.record_buckets(generation, sample);
         };
@@ -316,6 +361,7 @@ impl<C: Clock> CircuitBreaker<C> {
         let displaced = ring.replace(index, generation, sample);
         window::apply(&mut cold.window, displaced, sample);
         let tally = cold.window;
+        self.set_clean(tally.calls == ring.size() && tally.failures == 0 && tally.slow == 0);
         self.judge_window(&mut cold, tally);
     }
 
@@ -379,16 +425,29 @@ impl<C: Clock> CircuitBreaker<C> {
         let slow = slow_rate >= self.config.slow_call_rate_threshold;
         if failing {
             tracing::warn!(breaker = %self.name, failure_rate, "failure rate exceeded");
-            self.emit(EventKind::FailureRateExceeded { rate_percent: failure_rate });
+            self.emit(EventKind::FailureRateExceeded {
+                rate_percent: failure_rate,
+            });
         }
         if slow {
             tracing::warn!(breaker = %self.name, slow_rate, "slow-call rate exceeded");
-            self.emit(EventKind::SlowCallRateExceeded { rate_percent: slow_rate });
+            self.emit(EventKind::SlowCallRateExceeded {
+                rate_percent: slow_rate,
+            });
         }
         failing || slow
     }
 
-    fn window_tally(&self, cold: &Cold, now: u64) -> Tally {
+    /// Publishes whether the count window is full of plain successes. Lock held.
+    fn set_clean(&self, clean: bool) {
+        let epoch = self.epoch();
+        if epoch.clean != clean {
+            self.epoch
+                .store(Epoch { clean, ..epoch }.pack(), Ordering::Release);
+        }
+    }
+
+    fn window_tally(cold: &Cold, now: u64) -> Tally {
         match &cold.buckets {
             Some(buckets) => buckets.total(now / 1_000_000_000),
             None => cold.window,
@@ -401,7 +460,10 @@ impl<C: Clock> CircuitBreaker<C> {
         let generation = from.generation.wrapping_add(1);
         match to {
             State::Open => {
-                let wait = self.config.wait_in_open.wait(cold.reopenings, self.jitter.next_unit());
+                let wait = self
+                    .config
+                    .wait_in_open
+                    .wait(cold.reopenings, self.jitter.next_unit());
                 let until = now.saturating_add(duration_nanos(wait));
                 self.open_until_nanos.store(until, Ordering::Release);
             }
@@ -422,10 +484,18 @@ impl<C: Clock> CircuitBreaker<C> {
         if let Some(ring) = &self.ring {
             ring.restart(generation);
         }
-        self.epoch.store(Epoch { state: to, generation }.pack(), Ordering::Release);
+        let epoch = Epoch {
+            state: to,
+            generation,
+            clean: false,
+        };
+        self.epoch.store(epoch.pack(), Ordering::Release);
         if from.state != to {
             tracing::info!(breaker = %self.name, from = %from.state, to = %to, "state transition");
-            self.emit(EventKind::StateTransition { from: from.state, to });
+            self.emit(EventKind::StateTransition {
+                from: from.state,
+                to,
+            });
         }
     }
 
@@ -445,14 +515,17 @@ fn duration_nanos(duration: Duration) -> u64 {
 impl<C: Clock> Policy for CircuitBreaker<C> {
     type Permit = Permit;
 
+    #[inline]
     fn try_acquire(&self) -> Result<Permit, CallNotPermitted> {
         CircuitBreaker::try_acquire(self)
     }
 
+    #[inline]
     fn on_result(&self, permit: Permit, outcome: Outcome) {
         CircuitBreaker::on_result(self, permit, outcome);
     }
 
+    #[inline]
     fn release(&self, permit: Permit) {
         CircuitBreaker::release(self, permit);
     }

@@ -68,7 +68,7 @@ impl Default for Config {
         Self {
             failure_rate_threshold: 50.0,
             slow_call_rate_threshold: 100.0,
-            slow_call_duration: Some(Duration::from_secs(60)),
+            slow_call_duration: Some(Duration::from_mins(1)),
             minimum_calls: 100,
             permitted_calls_in_half_open: 10,
             max_wait_in_half_open: None,
@@ -143,7 +143,7 @@ pub enum WaitInOpen {
 impl Default for WaitInOpen {
     fn default() -> Self {
         Self::Fixed {
-            duration: Duration::from_secs(60),
+            duration: Duration::from_mins(1),
         }
     }
 }
@@ -176,7 +176,10 @@ impl Config {
         percent("failure_rate_threshold", self.failure_rate_threshold)?;
         percent("slow_call_rate_threshold", self.slow_call_rate_threshold)?;
         if self.slow_call_duration == Some(Duration::ZERO) {
-            return invalid("slow_call_duration", "must be positive (omit it to disable)");
+            return invalid(
+                "slow_call_duration",
+                "must be positive (omit it to disable)",
+            );
         }
         if self.minimum_calls == 0 {
             return invalid("minimum_calls", "must be at least 1");
@@ -188,10 +191,19 @@ impl Config {
             return invalid("permitted_calls_in_half_open", "must be at most 1048576");
         }
         if self.max_wait_in_half_open == Some(Duration::ZERO) {
-            return invalid("max_wait_in_half_open", "must be positive (omit it to wait for ever)");
+            return invalid(
+                "max_wait_in_half_open",
+                "must be positive (omit it to wait for ever)",
+            );
         }
-        if !matches!(self.state_after_max_wait_in_half_open, State::Open | State::Closed) {
-            return invalid("state_after_max_wait_in_half_open", "must be `open` or `closed`");
+        if !matches!(
+            self.state_after_max_wait_in_half_open,
+            State::Open | State::Closed
+        ) {
+            return invalid(
+                "state_after_max_wait_in_half_open",
+                "must be `open` or `closed`",
+            );
         }
         let size = self.sliding_window.size();
         if size == 0 || size > WINDOW_SIZE_MAX {

@@ -2,90 +2,126 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 use tower::BoxError;
 
-use crate::{CallNotPermitted, Classify, Policy};
+use crate::{CallNotPermitted, Classify, Outcome, Policy, PolicyHandle};
 
 pin_project! {
     /// Resolves to the inner service's response, or to a refusal; reports the outcome to
     /// the policy when the inner future completes, and hands the permit back if it is
     /// dropped before that.
-    #[derive(Debug)]
-    pub struct ResponseFuture<F, P: Policy, K> {
+    pub struct ResponseFuture<F, H: PolicyHandle, K> {
         #[pin]
-        inner: Option<F>,
-        guard: Option<PermitGuard<P>>,
-        refused: Option<CallNotPermitted>,
-        classifier: Option<K>,
+        kind: Kind<F, H, K>,
     }
 }
 
-impl<F, P: Policy, K> ResponseFuture<F, P, K> {
-    pub(crate) fn admitted(inner: F, policy: Arc<P>, permit: P::Permit, classifier: K) -> Self {
+pin_project! {
+    #[project = KindProjection]
+    enum Kind<F, H: PolicyHandle, K> {
+        Admitted {
+            #[pin]
+            inner: F,
+            guard: PermitGuard<H>,
+            classifier: K,
+        },
+        Refused {
+            refused: Option<CallNotPermitted>,
+        },
+    }
+}
+
+impl<F, H: PolicyHandle, K> ResponseFuture<F, H, K> {
+    pub(crate) fn admitted(
+        inner: F,
+        policy: H,
+        permit: <H::Target as Policy>::Permit,
+        classifier: K,
+    ) -> Self {
+        let guard = PermitGuard {
+            policy,
+            permit: Some(permit),
+        };
         Self {
-            inner: Some(inner),
-            guard: Some(PermitGuard {
-                policy,
-                permit: Some(permit),
-            }),
-            refused: None,
-            classifier: Some(classifier),
+            kind: Kind::Admitted {
+                inner,
+                guard,
+                classifier,
+            },
         }
     }
 
     pub(crate) fn refused(refused: CallNotPermitted) -> Self {
         Self {
-            inner: None,
-            guard: None,
-            refused: Some(refused),
-            classifier: None,
+            kind: Kind::Refused {
+                refused: Some(refused),
+            },
         }
     }
 }
 
-impl<F, T, E, P, K> Future for ResponseFuture<F, P, K>
+impl<F, T, E, H, K> Future for ResponseFuture<F, H, K>
 where
     F: Future<Output = Result<T, E>>,
     E: Into<BoxError>,
-    P: Policy,
+    H: PolicyHandle,
     K: Classify<T, E>,
 {
     type Output = Result<T, BoxError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let Some(inner) = this.inner.as_pin_mut() else {
-            let refused = this.refused.take().expect("a refused future is polled to completion once");
-            return Poll::Ready(Err(refused.into()));
-        };
-        let result = ready!(inner.poll(cx));
-        if let (Some(mut guard), Some(classifier)) = (this.guard.take(), this.classifier.as_ref()) {
-            guard.finish(classifier.classify(&result));
+        match self.project().kind.project() {
+            KindProjection::Admitted {
+                inner,
+                guard,
+                classifier,
+            } => {
+                let result = ready!(inner.poll(cx));
+                guard.finish(classifier.classify(&result));
+                Poll::Ready(result.map_err(Into::into))
+            }
+            KindProjection::Refused { refused } => {
+                let refused = refused
+                    .take()
+                    .expect("a future is not polled after completion");
+                Poll::Ready(Err(refused.into()))
+            }
         }
-        Poll::Ready(result.map_err(Into::into))
+    }
+}
+
+impl<F, H: PolicyHandle, K> std::fmt::Debug for ResponseFuture<F, H, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.kind {
+            Kind::Admitted { .. } => "admitted",
+            Kind::Refused { .. } => "refused",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
     }
 }
 
 /// Holds a permit until the call's outcome is known, and releases it if that never happens.
-#[derive(Debug)]
-struct PermitGuard<P: Policy> {
-    policy: Arc<P>,
-    permit: Option<P::Permit>,
+struct PermitGuard<H: PolicyHandle> {
+    policy: H,
+    permit: Option<<H::Target as Policy>::Permit>,
 }
 
-impl<P: Policy> PermitGuard<P> {
-    fn finish(&mut self, outcome: crate::Outcome) {
+impl<H: PolicyHandle> PermitGuard<H> {
+    #[inline]
+    fn finish(&mut self, outcome: Outcome) {
         if let Some(permit) = self.permit.take() {
             self.policy.on_result(permit, outcome);
         }
     }
 }
 
-impl<P: Policy> Drop for PermitGuard<P> {
+impl<H: PolicyHandle> Drop for PermitGuard<H> {
     fn drop(&mut self) {
         if let Some(permit) = self.permit.take() {
             self.policy.release(permit);

@@ -1,33 +1,25 @@
 //! The tower [`Layer`] that puts a [`Policy`] in front of a service.
 
-use std::sync::Arc;
-
 use tower::Layer;
 
-use crate::{CircuitBreakerService, ErrorIsFailure, Policy};
+use crate::{CircuitBreakerService, ErrorIsFailure, PolicyHandle};
 
-/// Wraps services so that every call asks `policy` first and reports its outcome after.
+/// Wraps services so that every call asks a policy first and reports its outcome after.
 ///
-/// Works for any policy: a [`CircuitBreaker`](crate::CircuitBreaker), an
-/// [`AdaptiveThrottle`](crate::AdaptiveThrottle), or one of your own.
-#[derive(Debug)]
-pub struct CircuitBreakerLayer<P, K = ErrorIsFailure> {
-    policy: Arc<P>,
+/// Works for any [`Policy`](crate::Policy): a [`CircuitBreaker`](crate::CircuitBreaker), an
+/// [`AdaptiveThrottle`](crate::AdaptiveThrottle), or one of your own. The policy is held
+/// through a [`PolicyHandle`]: an `Arc<P>`, or a `&'static P` for a breaker that lives as
+/// long as the program, which spares each call an `Arc` clone (a contended atomic when
+/// several threads share the breaker).
+#[derive(Clone, Debug)]
+pub struct CircuitBreakerLayer<H, K = ErrorIsFailure> {
+    policy: H,
     classifier: K,
 }
 
-impl<P, K: Clone> Clone for CircuitBreakerLayer<P, K> {
-    fn clone(&self) -> Self {
-        Self {
-            policy: Arc::clone(&self.policy),
-            classifier: self.classifier.clone(),
-        }
-    }
-}
-
-impl<P: Policy> CircuitBreakerLayer<P> {
+impl<H: PolicyHandle> CircuitBreakerLayer<H> {
     /// A layer that counts every `Err` as a failure.
-    pub fn new(policy: Arc<P>) -> Self {
+    pub fn new(policy: H) -> Self {
         Self {
             policy,
             classifier: ErrorIsFailure,
@@ -35,9 +27,9 @@ impl<P: Policy> CircuitBreakerLayer<P> {
     }
 }
 
-impl<P: Policy, K> CircuitBreakerLayer<P, K> {
+impl<H: PolicyHandle, K> CircuitBreakerLayer<H, K> {
     /// Replaces the classifier: any `Fn(&Result<Response, Error>) -> Outcome`.
-    pub fn with_classifier<K2>(self, classifier: K2) -> CircuitBreakerLayer<P, K2> {
+    pub fn with_classifier<K2>(self, classifier: K2) -> CircuitBreakerLayer<H, K2> {
         CircuitBreakerLayer {
             policy: self.policy,
             classifier,
@@ -45,10 +37,10 @@ impl<P: Policy, K> CircuitBreakerLayer<P, K> {
     }
 }
 
-impl<S, P: Policy, K: Clone> Layer<S> for CircuitBreakerLayer<P, K> {
-    type Service = CircuitBreakerService<S, P, K>;
+impl<S, H: PolicyHandle, K: Clone> Layer<S> for CircuitBreakerLayer<H, K> {
+    type Service = CircuitBreakerService<S, H, K>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        CircuitBreakerService::new(inner, Arc::clone(&self.policy), self.classifier.clone())
+        CircuitBreakerService::new(inner, self.policy.clone(), self.classifier.clone())
     }
 }

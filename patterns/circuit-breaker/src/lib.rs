@@ -102,8 +102,10 @@ pub use error::{CallNotPermitted, Error, Reason};
 pub use event::{Event, EventKind, Metrics};
 pub use future::ResponseFuture;
 pub use layer::CircuitBreakerLayer;
-pub use policy::{Classify, ErrorIsFailure, Outcome, Policy};
+pub use policy::{Classify, ErrorIsFailure, Outcome, Policy, PolicyHandle};
 pub use registry::Registry;
 pub use service::CircuitBreakerService;
 pub use state::State;
-pub use throttle::{AdaptiveThrottle, THROTTLE_BUCKETS_MAX, ThrottleConfig, ThrottleMetrics};
+pub use throttle::{
+    AdaptiveThrottle, THROTTLE_BUCKETS_MAX, ThrottleConfig, ThrottleMetrics, ThrottlePermit,
+};

@@ -1,5 +1,7 @@
 //! The contract between a call-admission policy and the code that makes calls.
 
+use std::ops::Deref;
+
 use crate::CallNotPermitted;
 
 /// How a call went, as the caller classifies it.
@@ -29,6 +31,12 @@ pub trait Policy: Send + Sync + 'static {
     /// Hands back a permit whose call was never completed (for example, cancelled).
     fn release(&self, permit: Self::Permit);
 }
+
+/// How a service holds its policy: `Arc<P>`, or `&'static P` for a policy that lives as
+/// long as the program (say, in a `static` `LazyLock`), which makes cloning it free.
+pub trait PolicyHandle: Deref<Target: Policy> + Clone + Send + Sync + 'static {}
+
+impl<H> PolicyHandle for H where H: Deref<Target: Policy> + Clone + Send + Sync + 'static {}
 
 /// Turns a call's result into an [`Outcome`]. Any `Fn(&Result<T, E>) -> Outcome` is one.
 pub trait Classify<T, E> {

@@ -57,14 +57,21 @@ impl<C: Clock + Clone> Registry<C> {
         if let Some(found) = self.read().get(name) {
             return Ok(Arc::clone(found));
         }
-        let mut breakers = self.breakers.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut breakers = self
+            .breakers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(found) = breakers.get(name) {
             return Ok(Arc::clone(found));
         }
         if breakers.len() >= self.capacity {
             return Err(Error::RegistryFull { max: self.capacity });
         }
-        let breaker = Arc::new(CircuitBreaker::with_clock(name, config(), self.clock.clone())?);
+        let breaker = Arc::new(CircuitBreaker::with_clock(
+            name,
+            config(),
+            self.clock.clone(),
+        )?);
         breakers.insert(Arc::clone(breaker.name()), Arc::clone(&breaker));
         Ok(breaker)
     }
@@ -97,6 +104,8 @@ impl<C: Clock + Clone> Registry<C> {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Arc<str>, Arc<CircuitBreaker<C>>>> {
         // Inserts and removals are single map operations; a poisoned lock is still whole.
-        self.breakers.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.breakers
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -51,27 +51,57 @@ impl std::fmt::Display for State {
     }
 }
 
-/// A state together with the generation it was entered in, packed in one `u64` so that
-/// both are read with one atomic load.
+/// A state together with the generation it was entered in and whether its count window
+/// is full of plain successes, packed in one `u64` so that all three are read with one
+/// atomic load.
 ///
 /// Every transition starts a new generation. A permit remembers the generation it was
 /// issued in, which is how an outcome that arrives after a transition is recognised as
 /// belonging to a state that no longer exists, and dropped.
+///
+/// `clean` means the count window holds `size` successes, none of them slow. Recording one
+/// more success then changes nothing (the window is a multiset of identical samples), so
+/// it is skipped without touching shared memory: the healthy steady state is read-only,
+/// and threads do not contend on it. Only the breaker's lock writes this word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Epoch {
     pub(crate) state: State,
     pub(crate) generation: u32,
+    pub(crate) clean: bool,
 }
 
 impl Epoch {
     pub(crate) fn pack(self) -> u64 {
-        (u64::from(self.generation) << 8) | self.state as u64
+        (u64::from(self.generation) << 16)
+            | if self.clean { Self::CLEAN } else { 0 }
+            | self.state as u64
+    }
+
+    const CLEAN: u64 = 0x100;
+
+    /// Whether a packed word is in state `Closed`, without unpacking it.
+    #[inline]
+    pub(crate) fn is_closed(word: u64) -> bool {
+        word & 0xff == State::Closed as u64
+    }
+
+    /// The generation of a packed word.
+    #[inline]
+    pub(crate) fn generation_of(word: u64) -> u32 {
+        (word >> 16) as u32
+    }
+
+    /// Whether a packed word says "clean, in `generation`", in any recording state.
+    #[inline]
+    pub(crate) fn is_clean_in(word: u64, generation: u32) -> bool {
+        word & Self::CLEAN != 0 && Self::generation_of(word) == generation
     }
 
     pub(crate) fn unpack(word: u64) -> Self {
         Self {
             state: State::ALL[(word & 0xff) as usize],
-            generation: (word >> 8) as u32,
+            generation: Self::generation_of(word),
+            clean: word & Self::CLEAN != 0,
         }
     }
 }

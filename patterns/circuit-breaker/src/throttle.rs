@@ -38,7 +38,7 @@ impl Default for ThrottleConfig {
     fn default() -> Self {
         Self {
             k: 2.0,
-            window: Duration::from_secs(120),
+            window: Duration::from_mins(2),
             buckets: 24,
             seed: 0x5eed,
         }
@@ -180,7 +180,9 @@ impl<C: Clock> AdaptiveThrottle<C> {
 
     fn lock(&self) -> MutexGuard<'_, Buckets> {
         // Counts are updated in single steps; a poisoned lock holds nothing half-done.
-        self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn reject_probability(&self, counts: &Buckets) -> f64 {
@@ -190,10 +192,15 @@ impl<C: Clock> AdaptiveThrottle<C> {
     }
 }
 
-impl<C: Clock> Policy for AdaptiveThrottle<C> {
-    type Permit = ();
+/// Proof that an [`AdaptiveThrottle`] let a call through; hand it back with the outcome.
+#[derive(Debug)]
+#[must_use = "a permit must be handed back with `on_result` or `release`"]
+pub struct ThrottlePermit(());
 
-    fn try_acquire(&self) -> Result<(), CallNotPermitted> {
+impl<C: Clock> Policy for AdaptiveThrottle<C> {
+    type Permit = ThrottlePermit;
+
+    fn try_acquire(&self) -> Result<ThrottlePermit, CallNotPermitted> {
         let bucket = self.bucket();
         let mut counts = self.lock();
         counts.advance(bucket);
@@ -204,10 +211,10 @@ impl<C: Clock> Policy for AdaptiveThrottle<C> {
             tracing::debug!(throttle = %self.name, probability, "request dropped locally");
             return Err(CallNotPermitted::new(&self.name, Reason::Throttled));
         }
-        Ok(())
+        Ok(ThrottlePermit(()))
     }
 
-    fn on_result(&self, (): (), outcome: Outcome) {
+    fn on_result(&self, _: ThrottlePermit, outcome: Outcome) {
         // An ignored outcome (a 404, say) was still accepted by the backend.
         if outcome != Outcome::Failure {
             let bucket = self.bucket();
@@ -219,5 +226,5 @@ impl<C: Clock> Policy for AdaptiveThrottle<C> {
 
     /// A cancelled call stays counted as a request that was not accepted: the client
     /// cannot know whether the backend took it.
-    fn release(&self, (): ()) {}
+    fn release(&self, _: ThrottlePermit) {}
 }

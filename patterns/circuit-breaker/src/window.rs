@@ -93,8 +93,9 @@ impl CountRing {
         }
     }
 
-    fn size(&self) -> u64 {
-        self.slots.len() as u64
+    /// Number of slots.
+    pub(crate) fn size(&self) -> u32 {
+        self.slots.len() as u32
     }
 
     /// Claims the next slot for a sample of `generation`; `None` when the ring has moved on
@@ -107,8 +108,9 @@ impl CountRing {
             }
             let claimed = head & u64::from(u32::MAX);
             let mut next = claimed + 1;
-            if next >= 2 * self.size() {
-                next -= self.size();
+            let size = u64::from(self.size());
+            if next >= 2 * size {
+                next -= size;
             }
             let new_head = (head & !u64::from(u32::MAX)) | next;
             match self.head.compare_exchange_weak(
@@ -117,7 +119,7 @@ impl CountRing {
                 Ordering::Relaxed,
                 Ordering::Relaxed,
             ) {
-                Ok(_) => return Some((claimed % self.size()) as usize),
+                Ok(_) => return Some((claimed % u64::from(self.size())) as usize),
                 Err(current) => head = current,
             }
         }
@@ -245,6 +247,13 @@ mod tests {
         assert_eq!(buckets.total(3).calls, 2);
         assert_eq!(buckets.total(3).failures, 0);
         buckets.record(5, FAIL);
-        assert_eq!(buckets.total(5), Tally { calls: 1, failures: 1, slow: 0 });
+        assert_eq!(
+            buckets.total(5),
+            Tally {
+                calls: 1,
+                failures: 1,
+                slow: 0
+            }
+        );
     }
 }

@@ -54,7 +54,11 @@ async fn the_classifier_decides_what_counts() {
     for _ in 0..10 {
         assert_eq!(service.ready().await.unwrap().call(503).await.unwrap(), 503);
     }
-    assert_eq!(breaker.state(), State::Open, "503s are failures even though they are Ok");
+    assert_eq!(
+        breaker.state(),
+        State::Open,
+        "503s are failures even though they are Ok"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -70,7 +74,11 @@ async fn a_cancelled_probe_hands_its_permit_back() {
     for _ in 0..3 {
         let call = service.ready().await.unwrap().call(3_600);
         // The caller gives up after a second: the probe's permit must come back.
-        assert!(tokio::time::timeout(Duration::from_secs(1), call).await.is_err());
+        assert!(
+            tokio::time::timeout(Duration::from_secs(1), call)
+                .await
+                .is_err()
+        );
     }
     for _ in 0..3 {
         service.ready().await.unwrap().call(0).await.unwrap();
@@ -80,7 +88,10 @@ async fn a_cancelled_probe_hands_its_permit_back() {
 
 #[tokio::test(start_paused = true)]
 async fn the_layer_takes_any_policy() {
-    let config = ThrottleConfig { seed: 1, ..ThrottleConfig::default() };
+    let config = ThrottleConfig {
+        seed: 1,
+        ..ThrottleConfig::default()
+    };
     let throttle = Arc::new(AdaptiveThrottle::new("backend", config).unwrap());
     let mut service = ServiceBuilder::new()
         .layer(CircuitBreakerLayer::new(Arc::clone(&throttle)))
@@ -88,7 +99,10 @@ async fn the_layer_takes_any_policy() {
     let mut throttled = 0;
     for _ in 0..1_000 {
         let error = service.ready().await.unwrap().call(()).await.unwrap_err();
-        if error.downcast_ref::<CallNotPermitted>().is_some_and(|e| e.reason == Reason::Throttled) {
+        if error
+            .downcast_ref::<CallNotPermitted>()
+            .is_some_and(|e| e.reason == Reason::Throttled)
+        {
             throttled += 1;
         }
     }

@@ -2,7 +2,7 @@
 
 mod alloc;
 mod breaker;
-//mod chaos;
+mod chaos;
 mod config;
 mod layer;
 mod model;
@@ -34,7 +34,10 @@ pub(crate) fn manual_breaker(config: Config) -> (CircuitBreaker<ManualClock>, Ma
 }
 
 /// Makes one call that ends with `outcome`; returns whether it was admitted.
-pub(crate) fn call<C: circuit_breaker::Clock>(breaker: &CircuitBreaker<C>, outcome: Outcome) -> bool {
+pub(crate) fn call<C: circuit_breaker::Clock>(
+    breaker: &CircuitBreaker<C>,
+    outcome: Outcome,
+) -> bool {
     match breaker.try_acquire() {
         Ok(permit) => {
             breaker.on_result(permit, outcome);

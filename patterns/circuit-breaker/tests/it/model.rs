@@ -47,17 +47,21 @@ fn config() -> impl Strategy<Value = Config> {
         prop_oneof![Just(None), (500u64..5_000).prop_map(Some)],
         1u64..5_000,
     )
-        .prop_map(|(size, minimum, permitted, threshold, slow, max_wait, wait)| Config {
-            failure_rate_threshold: threshold,
-            slow_call_rate_threshold: 50.0,
-            slow_call_duration: slow.map(Duration::from_millis),
-            minimum_calls: minimum,
-            permitted_calls_in_half_open: permitted,
-            max_wait_in_half_open: max_wait.map(Duration::from_millis),
-            sliding_window: SlidingWindow::Count { size },
-            wait_in_open: WaitInOpen::Fixed { duration: Duration::from_millis(wait) },
-            ..Config::default()
-        })
+        .prop_map(
+            |(size, minimum, permitted, threshold, slow, max_wait, wait)| Config {
+                failure_rate_threshold: threshold,
+                slow_call_rate_threshold: 50.0,
+                slow_call_duration: slow.map(Duration::from_millis),
+                minimum_calls: minimum,
+                permitted_calls_in_half_open: permitted,
+                max_wait_in_half_open: max_wait.map(Duration::from_millis),
+                sliding_window: SlidingWindow::Count { size },
+                wait_in_open: WaitInOpen::Fixed {
+                    duration: Duration::from_millis(wait),
+                },
+                ..Config::default()
+            },
+        )
 }
 
 /// A sample: (failed, slow).
@@ -112,7 +116,9 @@ impl Model {
         self.since = self.now;
         match state {
             State::Open => {
-                let WaitInOpen::Fixed { duration } = self.config.wait_in_open else { unreachable!() };
+                let WaitInOpen::Fixed { duration } = self.config.wait_in_open else {
+                    unreachable!()
+                };
                 self.open_until = self.now + millis(duration);
             }
             State::HalfOpen => {
@@ -139,7 +145,11 @@ impl Model {
             return None;
         }
         self.apply_due();
-        let permit = |probe| ModelPermit { epoch: self.epoch, probe, start: self.now };
+        let permit = |probe| ModelPermit {
+            epoch: self.epoch,
+            probe,
+            start: self.now,
+        };
         match self.state {
             State::Closed => Some(permit(false)),
             State::HalfOpen if self.probes_left > 0 => {
@@ -172,7 +182,11 @@ impl Model {
         if permit.probe {
             self.probes.push(sample);
             if self.probes.len() as u32 >= self.config.permitted_calls_in_half_open {
-                let verdict = if self.exceeds(&self.probes.clone()) { State::Open } else { State::Closed };
+                let verdict = if self.exceeds(&self.probes.clone()) {
+                    State::Open
+                } else {
+                    State::Closed
+                };
                 self.enter(verdict);
             }
             return;

@@ -6,18 +6,28 @@ use circuit_breaker::{AdaptiveThrottle, ManualClock, Outcome, Policy, ThrottleCo
 
 fn throttle(k: f64) -> (AdaptiveThrottle<ManualClock>, ManualClock) {
     let clock = ManualClock::new();
-    let config = ThrottleConfig { k, window: Duration::from_secs(10), buckets: 10, seed: 3 };
-    (AdaptiveThrottle::with_clock("backend", config, clock.clone()).unwrap(), clock)
+    let config = ThrottleConfig {
+        k,
+        window: Duration::from_secs(10),
+        buckets: 10,
+        seed: 3,
+    };
+    (
+        AdaptiveThrottle::with_clock("backend", config, clock.clone()).unwrap(),
+        clock,
+    )
 }
 
 #[test]
 fn a_healthy_backend_is_never_throttled() {
     let (throttle, _clock) = throttle(2.0);
     for _ in 0..10_000 {
-        let permit = throttle.try_acquire().expect("no drops while every request is accepted");
+        let permit = throttle
+            .try_acquire()
+            .expect("no drops while every request is accepted");
         throttle.on_result(permit, Outcome::Success);
     }
-    assert_eq!(throttle.metrics().reject_probability, 0.0);
+    assert!(throttle.metrics().reject_probability <= 0.0);
 }
 
 #[test]
@@ -74,11 +84,19 @@ fn a_larger_k_tolerates_more_rejections() {
         for i in 0..1_000 {
             let accepted = f64::from(i % 10) < accepted_share * 10.0;
             if let Ok(permit) = throttle.try_acquire() {
-                let outcome = if accepted { Outcome::Success } else { Outcome::Failure };
+                let outcome = if accepted {
+                    Outcome::Success
+                } else {
+                    Outcome::Failure
+                };
                 throttle.on_result(permit, outcome);
             }
         }
         let p = throttle.metrics().reject_probability;
-        assert_eq!(p > 0.0, throttles, "k = {k}, accepted {accepted_share}: p = {p}");
+        assert_eq!(
+            p > 0.0,
+            throttles,
+            "k = {k}, accepted {accepted_share}: p = {p}"
+        );
     }
 }
