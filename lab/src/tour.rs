@@ -37,11 +37,19 @@ pub(crate) fn run(seed: u64, json: bool) -> anyhow::Result<bool> {
     }
     let passed = findings.iter().all(|finding| finding.holds);
     if json {
-        let report = Report { seed, passed, findings: &findings };
+        let report = Report {
+            seed,
+            passed,
+            findings: &findings,
+        };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", table(&findings));
-        let verdict = if passed { "all hypotheses hold" } else { "a hypothesis FAILED" };
+        let verdict = if passed {
+            "all hypotheses hold"
+        } else {
+            "a hypothesis FAILED"
+        };
         println!(
             "\n{verdict} (seed {seed}; replay with `lab tour --seed {seed}`; {:.1} s)",
             started.elapsed().as_secs_f64()
@@ -57,7 +65,12 @@ fn table(findings: &[Finding]) -> String {
         .iter()
         .map(|f| {
             let verdict = if f.holds { "holds" } else { "FAILS" };
-            [f.scenario, f.hypothesis.as_str(), f.measured.as_str(), verdict]
+            [
+                f.scenario,
+                f.hypothesis.as_str(),
+                f.measured.as_str(),
+                verdict,
+            ]
         })
         .collect();
     let mut widths = header.map(str::len);
@@ -85,8 +98,18 @@ mod tests {
     #[test]
     fn the_table_aligns_columns_and_marks_failures() {
         let findings = [
-            Finding { scenario: "a", hypothesis: "short".into(), measured: "1".into(), holds: true },
-            Finding { scenario: "bb", hypothesis: "longer one".into(), measured: "22".into(), holds: false },
+            Finding {
+                scenario: "a",
+                hypothesis: "short".into(),
+                measured: "1".into(),
+                holds: true,
+            },
+            Finding {
+                scenario: "bb",
+                hypothesis: "longer one".into(),
+                measured: "22".into(),
+                holds: false,
+            },
         ];
         let table = table(&findings);
         let lines: Vec<_> = table.lines().collect();

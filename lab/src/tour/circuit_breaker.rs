@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chaos::{FaultLayer, FaultPlan, FaultSpec, Seed, Until};
 use circuit_breaker::{
-    CallNotPermitted, CircuitBreaker, CircuitBreakerLayer, Config, EventKind, SlidingWindow,
-    State, WaitInOpen,
+    CallNotPermitted, CircuitBreaker, CircuitBreakerLayer, Config, EventKind, SlidingWindow, State,
+    WaitInOpen,
 };
 use tokio::time::Instant;
 use tower::util::BoxCloneService;
@@ -45,11 +45,12 @@ impl Observed {
         sorted[(sorted.len() * 99).div_ceil(100) - 1]
     }
 
-    fn first_transition_to(&self, state: State, after: Duration) -> Option<Duration> {
+    /// How long after `after` the breaker first entered `state`.
+    fn time_to(&self, state: State, after: Duration) -> Option<Duration> {
         self.transitions
             .iter()
             .find(|(at, to)| *to == state && *at >= after)
-            .map(|(at, _)| *at)
+            .map(|(at, _)| at.saturating_sub(after))
     }
 }
 
@@ -67,7 +68,9 @@ fn config() -> Config {
         minimum_calls: 20,
         sliding_window: SlidingWindow::Count { size: 20 },
         permitted_calls_in_half_open: 5,
-        wait_in_open: WaitInOpen::Fixed { duration: WAIT_IN_OPEN },
+        wait_in_open: WaitInOpen::Fixed {
+            duration: WAIT_IN_OPEN,
+        },
         event_capacity: 4_096,
         ..Config::default()
     }
@@ -75,8 +78,8 @@ fn config() -> Config {
 
 fn findings(without: &Observed, with: &Observed) -> Vec<Finding> {
     let outage_end = OUTAGE_START + OUTAGE;
-    let to_open = with.first_transition_to(State::Open, OUTAGE_START).map(|at| at - OUTAGE_START);
-    let to_close = with.first_transition_to(State::Closed, outage_end).map(|at| at - outage_end);
+    let to_open = with.time_to(State::Open, OUTAGE_START);
+    let to_close = with.time_to(State::Closed, outage_end);
     let open_bound = TIMEOUT * 2;
     let close_bound = WAIT_IN_OPEN + TIMEOUT + Duration::from_millis(500);
     let load_cut = 1.0 - with.reached_during_outage as f64 / without.reached_during_outage as f64;
@@ -85,7 +88,10 @@ fn findings(without: &Observed, with: &Observed) -> Vec<Finding> {
     vec![
         finding(
             format!("opens within {} of the outage", secs(open_bound)),
-            to_open.map_or_else(|| "never opened".into(), |t| format!("opened after {}", secs(t))),
+            to_open.map_or_else(
+                || "never opened".into(),
+                |t| format!("opened after {}", secs(t)),
+            ),
             to_open.is_some_and(|t| t <= open_bound),
         ),
         finding(
@@ -101,19 +107,31 @@ fn findings(without: &Observed, with: &Observed) -> Vec<Finding> {
         ),
         finding(
             format!("closes within {} of recovery", secs(close_bound)),
-            to_close.map_or_else(|| "never closed".into(), |t| format!("closed after {}", secs(t))),
+            to_close.map_or_else(
+                || "never closed".into(),
+                |t| format!("closed after {}", secs(t)),
+            ),
             to_close.is_some_and(|t| t <= close_bound),
         ),
         finding(
             "callers' p99 latency is >= 5x lower with the breaker".into(),
-            format!("p99 {} without, {} with ({speedup:.0}x)", millis(p99_without), millis(p99_with)),
+            format!(
+                "p99 {} without, {} with ({speedup:.0}x)",
+                millis(p99_without),
+                millis(p99_with)
+            ),
             speedup >= 5.0,
         ),
     ]
 }
 
 fn finding(hypothesis: String, measured: String, holds: bool) -> Finding {
-    Finding { scenario: SCENARIO, hypothesis, measured, holds }
+    Finding {
+        scenario: SCENARIO,
+        hypothesis,
+        measured,
+        holds,
+    }
 }
 
 fn secs(duration: Duration) -> String {
@@ -132,7 +150,10 @@ fn dependency_plan() -> anyhow::Result<FaultPlan> {
         latency_probability: 1.0,
         ..FaultSpec::healthy()
     };
-    let hung = FaultSpec { latency: Duration::from_secs(5), ..answering };
+    let hung = FaultSpec {
+        latency: Duration::from_secs(5),
+        ..answering
+    };
     Ok(FaultPlan::builder()
         .phase(answering, Until::Elapsed(OUTAGE_START))
         .phase(hung, Until::Elapsed(OUTAGE))
@@ -158,7 +179,9 @@ fn simulate(seed: u64, breaker: Option<Arc<CircuitBreaker>>) -> anyhow::Result<O
         let client: Client = match &breaker {
             Some(breaker) => {
                 watch_transitions(breaker, start, Arc::clone(&observed));
-                BoxCloneService::new(CircuitBreakerLayer::new(Arc::clone(breaker)).layer(dependency))
+                BoxCloneService::new(
+                    CircuitBreakerLayer::new(Arc::clone(breaker)).layer(dependency),
+                )
             }
             None => BoxCloneService::new(dependency),
         };
@@ -189,7 +212,12 @@ fn watch_transitions(breaker: &CircuitBreaker, start: Instant, observed: Arc<Mut
     });
 }
 
-async fn call_in_a_loop(caller: u32, mut client: Client, start: Instant, observed: Arc<Mutex<Observed>>) {
+async fn call_in_a_loop(
+    caller: u32,
+    mut client: Client,
+    start: Instant,
+    observed: Arc<Mutex<Observed>>,
+) {
     // Spread the callers over one pause so they do not move in lockstep.
     tokio::time::sleep(PAUSE * caller / CALLERS).await;
     let outage = OUTAGE_START..OUTAGE_START + OUTAGE;
@@ -201,7 +229,9 @@ async fn call_in_a_loop(caller: u32, mut client: Client, start: Instant, observe
             Ok(ready) => ready.call(request).await,
             Err(error) => Err(error),
         };
-        let shed = result.as_ref().is_err_and(|e| e.downcast_ref::<CallNotPermitted>().is_some());
+        let shed = result
+            .as_ref()
+            .is_err_and(|e| e.downcast_ref::<CallNotPermitted>().is_some());
         {
             let mut observed = observed.lock().expect("no caller panicked");
             observed.latencies.push(began.elapsed());

@@ -28,7 +28,9 @@ async fn main() -> Result<(), BoxError> {
         minimum_calls: 10,
         sliding_window: SlidingWindow::Count { size: 10 },
         permitted_calls_in_half_open: 3,
-        wait_in_open: WaitInOpen::Fixed { duration: Duration::from_millis(500) },
+        wait_in_open: WaitInOpen::Fixed {
+            duration: Duration::from_millis(500),
+        },
         ..Config::default()
     };
     let breaker = Arc::new(CircuitBreaker::new("inventory", config)?);
@@ -53,7 +55,9 @@ async fn main() -> Result<(), BoxError> {
     for order in 0..200u32 {
         let line = match inventory.ready().await?.call(order).await {
             Ok(stock) => format!("in stock: {stock}"),
-            Err(error) if error.is::<CallNotPermitted>() => "shed; fallback: 'try again shortly'".into(),
+            Err(error) if error.is::<CallNotPermitted>() => {
+                "shed; fallback: 'try again shortly'".into()
+            }
             Err(error) => format!("inventory failed: {error}"),
         };
         if order % 5 == 0 {
@@ -62,6 +66,9 @@ async fn main() -> Result<(), BoxError> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let metrics = breaker.metrics();
-    println!("done: state {}, {} calls refused in all", metrics.state, metrics.not_permitted_calls);
+    println!(
+        "done: state {}, {} calls refused in all",
+        metrics.state, metrics.not_permitted_calls
+    );
     Ok(())
 }
