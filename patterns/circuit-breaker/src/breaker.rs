@@ -260,7 +260,7 @@ impl<C: Clock> CircuitBreaker<C> {
             State::HalfOpen => cold.probes,
             _ => Self::window_tally(&cold, self.now_nanos()),
         };
-        let judged = tally.calls >= self.minimum_calls(epoch.state);
+        let judged = tally.calls >= u64::from(self.minimum_calls(epoch.state));
         Metrics {
             state: epoch.state,
             failure_rate_percent: judged.then(|| tally.failure_rate()),
@@ -332,6 +332,11 @@ impl<C: Clock> CircuitBreaker<C> {
                     && now.saturating_sub(cold.since_nanos) >= duration_nanos(max_wait)
                 {
                     let next = self.config.state_after_max_wait_in_half_open;
+                    if next == State::Open {
+                        // Probes that never answered count as a failed round: the
+                        // exponential wait grows as if they had failed.
+                        cold.reopenings += 1;
+                    }
                     self.transition(cold, next, now);
                 }
             }
@@ -361,7 +366,8 @@ impl<C: Clock> CircuitBreaker<C> {
         let displaced = ring.replace(index, generation, sample);
         window::apply(&mut cold.window, displaced, sample);
         let tally = cold.window;
-        self.set_clean(tally.calls == ring.size() && tally.failures == 0 && tally.slow == 0);
+        let full = tally.calls == u64::from(ring.size());
+        self.set_clean(full && tally.failures == 0 && tally.slow == 0);
         self.judge_window(&mut cold, tally);
     }
 
@@ -385,7 +391,7 @@ impl<C: Clock> CircuitBreaker<C> {
             return;
         }
         cold.probes.add(sample);
-        if cold.probes.calls < self.config.permitted_calls_in_half_open {
+        if cold.probes.calls < u64::from(self.config.permitted_calls_in_half_open) {
             return;
         }
         let verdict = if self.exceeds_thresholds(cold.probes) {
@@ -401,7 +407,7 @@ impl<C: Clock> CircuitBreaker<C> {
     /// raise a rate, so the lock-free path does not need to judge).
     fn judge_window(&self, cold: &mut Cold, tally: Tally) {
         let state = self.state();
-        if tally.calls < self.minimum_calls(state) || !self.exceeds_thresholds(tally) {
+        if tally.calls < u64::from(self.minimum_calls(state)) || !self.exceeds_thresholds(tally) {
             return;
         }
         if state == State::Closed {

@@ -8,8 +8,9 @@ use crate::{Error, State};
 
 /// Largest sliding window accepted, in calls (count-based) or seconds (time-based).
 ///
-/// The count-based window keeps one 8-byte slot per call; the bound keeps a breaker
-/// under 8 MiB even when a config file has a typo in it.
+/// The count-based window keeps one 8-byte slot per call and the time-based one a 32-byte
+/// bucket per second; the bound keeps a breaker under 32 MiB even when a config file has
+/// a typo in it.
 pub const WINDOW_SIZE_MAX: u32 = 1 << 20;
 
 /// Largest event buffer accepted, in events per subscriber.

@@ -54,11 +54,11 @@ pub struct Metrics {
     /// Slow-call rate in percent, on the same terms as the failure rate.
     pub slow_call_rate_percent: Option<f32>,
     /// Calls in the current window.
-    pub calls: u32,
+    pub calls: u64,
     /// Failed calls in the current window.
-    pub failed_calls: u32,
+    pub failed_calls: u64,
     /// Slow calls in the current window.
-    pub slow_calls: u32,
+    pub slow_calls: u64,
     /// Calls refused since the breaker was built or last reset.
     pub not_permitted_calls: u64,
 }

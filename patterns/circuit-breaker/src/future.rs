@@ -35,16 +35,7 @@ pin_project! {
 }
 
 impl<F, H: PolicyHandle, K> ResponseFuture<F, H, K> {
-    pub(crate) fn admitted(
-        inner: F,
-        policy: H,
-        permit: <H::Target as Policy>::Permit,
-        classifier: K,
-    ) -> Self {
-        let guard = PermitGuard {
-            policy,
-            permit: Some(permit),
-        };
+    pub(crate) fn admitted(inner: F, guard: PermitGuard<H>, classifier: K) -> Self {
         Self {
             kind: Kind::Admitted {
                 inner,
@@ -107,12 +98,19 @@ impl<F, H: PolicyHandle, K> std::fmt::Debug for ResponseFuture<F, H, K> {
 }
 
 /// Holds a permit until the call's outcome is known, and releases it if that never happens.
-struct PermitGuard<H: PolicyHandle> {
+pub(crate) struct PermitGuard<H: PolicyHandle> {
     policy: H,
     permit: Option<<H::Target as Policy>::Permit>,
 }
 
 impl<H: PolicyHandle> PermitGuard<H> {
+    pub(crate) fn new(policy: H, permit: <H::Target as Policy>::Permit) -> Self {
+        Self {
+            policy,
+            permit: Some(permit),
+        }
+    }
+
     #[inline]
     fn finish(&mut self, outcome: Outcome) {
         if let Some(permit) = self.permit.take() {

@@ -107,5 +107,6 @@ pub use registry::Registry;
 pub use service::CircuitBreakerService;
 pub use state::State;
 pub use throttle::{
-    AdaptiveThrottle, THROTTLE_BUCKETS_MAX, ThrottleConfig, ThrottleMetrics, ThrottlePermit,
+    AdaptiveThrottle, THROTTLE_BUCKETS_MAX, THROTTLE_WINDOW_MAX, ThrottleConfig, ThrottleMetrics,
+    ThrottlePermit,
 };

@@ -4,7 +4,7 @@ use std::task::{Context, Poll};
 
 use tower::{BoxError, Service};
 
-use crate::future::ResponseFuture;
+use crate::future::{PermitGuard, ResponseFuture};
 use crate::{Classify, Policy, PolicyHandle};
 
 /// A service guarded by a [`Policy`]; built by [`CircuitBreakerLayer`](crate::CircuitBreakerLayer).
@@ -52,12 +52,11 @@ where
 
     fn call(&mut self, request: Req) -> Self::Future {
         match self.policy.try_acquire() {
-            Ok(permit) => ResponseFuture::admitted(
-                self.inner.call(request),
-                self.policy.clone(),
-                permit,
-                self.classifier.clone(),
-            ),
+            Ok(permit) => {
+                // Guard first: if the inner `call` panics, the permit is still handed back.
+                let guard = PermitGuard::new(self.policy.clone(), permit);
+                ResponseFuture::admitted(self.inner.call(request), guard, self.classifier.clone())
+            }
             Err(refused) => ResponseFuture::refused(refused),
         }
     }

@@ -16,6 +16,9 @@ use crate::clock::{Clock, TokioClock};
 use crate::rng::SharedRng;
 use crate::{CallNotPermitted, Error, Outcome, Policy, Reason};
 
+/// Longest window a throttle may remember.
+pub const THROTTLE_WINDOW_MAX: Duration = Duration::from_hours(24);
+
 /// Most buckets a throttle's window may be cut into.
 pub const THROTTLE_BUCKETS_MAX: u32 = 3600;
 
@@ -57,6 +60,9 @@ impl ThrottleConfig {
         }
         if self.window < Duration::from_millis(u64::from(self.buckets)) {
             return invalid("window", "must be at least one millisecond per bucket");
+        }
+        if self.window > THROTTLE_WINDOW_MAX {
+            return invalid("window", "must be at most one day");
         }
         Ok(())
     }

@@ -27,22 +27,23 @@ impl Sample {
 /// Aggregate counts over a set of samples.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
-    pub(crate) calls: u32,
-    pub(crate) failures: u32,
-    pub(crate) slow: u32,
+    // u64: a long time-based window of a busy service can hold more than 2^32 calls.
+    pub(crate) calls: u64,
+    pub(crate) failures: u64,
+    pub(crate) slow: u64,
 }
 
 impl Tally {
     pub(crate) fn add(&mut self, sample: Sample) {
         self.calls += 1;
-        self.failures += u32::from(sample.failed);
-        self.slow += u32::from(sample.slow);
+        self.failures += u64::from(sample.failed);
+        self.slow += u64::from(sample.slow);
     }
 
     fn remove(&mut self, sample: Sample) {
         self.calls -= 1;
-        self.failures -= u32::from(sample.failed);
-        self.slow -= u32::from(sample.slow);
+        self.failures -= u64::from(sample.failed);
+        self.slow -= u64::from(sample.slow);
     }
 
     fn merge(&mut self, other: Tally) {
@@ -62,11 +63,11 @@ impl Tally {
     }
 }
 
-fn percent(part: u32, whole: u32) -> f32 {
+fn percent(part: u64, whole: u64) -> f32 {
     if whole == 0 {
         0.0
     } else {
-        part as f32 * 100.0 / whole as f32
+        (part as f64 * 100.0 / whole as f64) as f32
     }
 }
 
@@ -77,6 +78,11 @@ fn percent(part: u32, whole: u32) -> f32 {
 /// the steady state of a healthy dependency — nothing changes and no lock is taken: the
 /// write would be a no-op, so skipping it is linearisable. Every other write goes through
 /// [`CountRing::replace`] under the breaker's lock, which keeps the tally exact.
+///
+/// Under concurrency the window is the last `size` outcomes in the order they were
+/// written, which can differ slightly from the order the calls were admitted in (a writer
+/// delayed between its claim and the lock lands after faster ones). resilience4j's window,
+/// a `synchronized` ring, has the same property for calls that finish out of order.
 #[derive(Debug)]
 pub(crate) struct CountRing {
     /// `generation << 32 | claimed`, where `claimed` stays below `2 * size` (it is folded

@@ -303,3 +303,31 @@ fn exponential_jitter_stays_within_its_band_and_under_the_cap() {
         "no overflow"
     );
 }
+
+#[test]
+fn probes_that_never_answer_grow_the_exponential_wait() {
+    let config = Config {
+        max_wait_in_half_open: Some(Duration::from_secs(1)),
+        wait_in_open: WaitInOpen::Exponential {
+            initial: Duration::from_secs(1),
+            multiplier: 2.0,
+            max: Duration::from_mins(1),
+            randomization: 0.0,
+        },
+        ..small_config()
+    };
+    let (breaker, clock) = manual_breaker(config);
+    breaker.transition_to(State::Open);
+    clock.advance(Duration::from_secs(1));
+    let _hung = breaker.try_acquire().unwrap();
+    clock.advance(Duration::from_secs(1));
+    breaker.tick();
+    assert_eq!(breaker.state(), State::Open);
+    clock.advance(Duration::from_millis(1_999));
+    assert!(
+        breaker.try_acquire().is_err(),
+        "the second wait is 2 s, not 1 s"
+    );
+    clock.advance(Duration::from_millis(1));
+    assert!(breaker.try_acquire().is_ok());
+}

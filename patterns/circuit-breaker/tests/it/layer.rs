@@ -108,3 +108,29 @@ async fn the_layer_takes_any_policy() {
     }
     assert!(throttled > 900, "throttled {throttled}");
 }
+
+#[test]
+fn a_panicking_inner_service_hands_its_probe_permit_back() {
+    let breaker = Arc::new(CircuitBreaker::new("panics", small_config()).unwrap());
+    breaker.transition_to(State::HalfOpen);
+    let layer = CircuitBreakerLayer::new(Arc::clone(&breaker));
+    let mut service = tower::Layer::layer(
+        &layer,
+        tower::service_fn(|explode: bool| {
+            assert!(!explode, "the inner service panics in `call`");
+            std::future::ready(Ok::<_, BoxError>(()))
+        }),
+    );
+    for _ in 0..3 {
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            drop(service.call(true));
+        }));
+        assert!(unwound.is_err());
+    }
+    // All three probe permits came back: three healthy probes can still close it.
+    for _ in 0..3 {
+        let permit = breaker.try_acquire().expect("a probe permit is free");
+        breaker.on_result(permit, Outcome::Success);
+    }
+    assert_eq!(breaker.state(), State::Closed);
+}

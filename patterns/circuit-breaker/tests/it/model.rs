@@ -263,7 +263,7 @@ proptest! {
             } else {
                 config.sliding_window.size()
             };
-            prop_assert!(metrics.calls <= bound, "window over its size");
+            prop_assert!(metrics.calls <= u64::from(bound), "window over its size");
             if model.state == State::Closed {
                 prop_assert_eq!(metrics.calls as usize, model.window.len());
             }
