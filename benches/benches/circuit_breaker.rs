@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use benches::{contended, poll_to_completion};
 use circuit_breaker::{CircuitBreaker, CircuitBreakerLayer, Config, Outcome, SlidingWindow};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use failsafe::CircuitBreaker as _;
 use tower::{Layer, Service};
 
@@ -33,78 +34,51 @@ fn ours(timed: bool) -> Arc<CircuitBreaker> {
     Arc::new(CircuitBreaker::new("bench", config).expect("valid config"))
 }
 
-fn recloser() -> Arc<recloser::Recloser> {
-    Arc::new(
-        recloser::Recloser::custom()
-            .error_rate(0.5)
-            .closed_len(100)
-            .build(),
-    )
+fn recloser() -> recloser::Recloser {
+    recloser::Recloser::custom()
+        .error_rate(0.5)
+        .closed_len(100)
+        .build()
 }
 
 fn thread_label(threads: usize) -> String {
     format!("{threads}-thread")
 }
 
+/// Benchmarks `call` made by `threads` threads at once on shared state.
+fn bench_shared(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    threads: usize,
+    call: impl Fn() + Sync,
+) {
+    group.bench_function(BenchmarkId::new(name, thread_label(threads)), |b| {
+        b.iter_custom(|iters| contended(threads, iters, || (), |()| call()));
+    });
+}
+
 /// A call through the bare state machine: admit, do the work, record a success.
 fn state_machine(c: &mut Criterion) {
     let mut group = c.benchmark_group("circuit-breaker/state-machine");
     for threads in THREADS {
-        let label = thread_label(threads);
-        group.bench_function(BenchmarkId::new("unprotected", &label), |b| {
-            b.iter_custom(|iters| {
-                contended(
-                    threads,
-                    iters,
-                    || (),
-                    |()| {
-                        black_box(Ok::<u64, ()>(black_box(1)).is_ok());
-                    },
-                )
-            });
+        bench_shared(&mut group, "unprotected", threads, || {
+            black_box(Ok::<u64, ()>(black_box(1)).is_ok());
         });
         for (name, timed) in [("ours", false), ("ours-timed", true)] {
             let breaker = ours(timed);
-            group.bench_function(BenchmarkId::new(name, &label), |b| {
-                b.iter_custom(|iters| {
-                    contended(
-                        threads,
-                        iters,
-                        || (),
-                        |()| {
-                            let permit = breaker.try_acquire().expect("closed");
-                            black_box(black_box(1u64));
-                            breaker.on_result(permit, Outcome::Success);
-                        },
-                    )
-                });
+            bench_shared(&mut group, name, threads, || {
+                let permit = breaker.try_acquire().expect("closed");
+                black_box(black_box(1u64));
+                breaker.on_result(permit, Outcome::Success);
             });
         }
-        let failsafe = Arc::new(failsafe::Config::new().build());
-        group.bench_function(BenchmarkId::new("failsafe", &label), |b| {
-            b.iter_custom(|iters| {
-                contended(
-                    threads,
-                    iters,
-                    || (),
-                    |()| {
-                        black_box(failsafe.call(|| Ok::<u64, ()>(black_box(1))).is_ok());
-                    },
-                )
-            });
+        let failsafe = failsafe::Config::new().build();
+        bench_shared(&mut group, "failsafe", threads, || {
+            black_box(failsafe.call(|| Ok::<u64, ()>(black_box(1))).is_ok());
         });
         let recloser = recloser();
-        group.bench_function(BenchmarkId::new("recloser", &label), |b| {
-            b.iter_custom(|iters| {
-                contended(
-                    threads,
-                    iters,
-                    || (),
-                    |()| {
-                        black_box(recloser.call(|| Ok::<u64, ()>(black_box(1))).is_ok());
-                    },
-                )
-            });
+        bench_shared(&mut group, "recloser", threads, || {
+            black_box(recloser.call(|| Ok::<u64, ()>(black_box(1))).is_ok());
         });
     }
     group.finish();
