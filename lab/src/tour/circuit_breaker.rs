@@ -86,14 +86,7 @@ fn findings(without: &Observed, with: &Observed) -> Vec<Finding> {
     let (p99_without, p99_with) = (without.p99(), with.p99());
     let speedup = p99_without.as_secs_f64() / p99_with.as_secs_f64();
     vec![
-        finding(
-            format!("opens within {} of the outage", secs(open_bound)),
-            to_open.map_or_else(
-                || "never opened".into(),
-                |t| format!("opened after {}", secs(t)),
-            ),
-            to_open.is_some_and(|t| t <= open_bound),
-        ),
+        within("opens", "opened", "the outage", to_open, open_bound),
         finding(
             "cuts the calls reaching the hung dependency by >= 90%".into(),
             format!(
@@ -105,14 +98,7 @@ fn findings(without: &Observed, with: &Observed) -> Vec<Finding> {
             ),
             load_cut >= 0.9,
         ),
-        finding(
-            format!("closes within {} of recovery", secs(close_bound)),
-            to_close.map_or_else(
-                || "never closed".into(),
-                |t| format!("closed after {}", secs(t)),
-            ),
-            to_close.is_some_and(|t| t <= close_bound),
-        ),
+        within("closes", "closed", "recovery", to_close, close_bound),
         finding(
             "callers' p99 latency is >= 5x lower with the breaker".into(),
             format!(
@@ -123,6 +109,24 @@ fn findings(without: &Observed, with: &Observed) -> Vec<Finding> {
             speedup >= 5.0,
         ),
     ]
+}
+
+/// "`verb` within `bound` of `event`", measured by when it `happened`, if it did.
+fn within(
+    verb: &str,
+    past: &str,
+    event: &str,
+    happened: Option<Duration>,
+    bound: Duration,
+) -> Finding {
+    finding(
+        format!("{verb} within {} of {event}", secs(bound)),
+        happened.map_or_else(
+            || format!("never {past}"),
+            |t| format!("{past} after {}", secs(t)),
+        ),
+        happened.is_some_and(|t| t <= bound),
+    )
 }
 
 fn finding(hypothesis: String, measured: String, holds: bool) -> Finding {

@@ -345,10 +345,10 @@ impl<C: Clock> CircuitBreaker<C> {
     }
 
     fn record_window(&self, generation: u32, sample: Sample) {
+        // The clean check of `on_result`'s fast path, for timed calls that were not slow.
         let plain_success = !sample.failed && !sample.slow;
-        let epoch = self.epoch();
-        if plain_success && epoch.clean && epoch.generation == generation {
-            return; // A full window of successes plus one success is the same window.
+        if plain_success && Epoch::is_clean_in(self.epoch.load(Ordering::Acquire), generation) {
+            return;
         }
         let Some(ring) = &self.ring else {
             return self.record_buckets(generation, sample);
