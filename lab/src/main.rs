@@ -7,8 +7,14 @@
 //! cargo run --release -p lab -- tour [--seed N] [--json]
 //! ```
 //!
-//! Exit codes: 0 when every hypothesis holds, 1 when one fails, 2 on bad usage.
+//! The other subcommands are tools: `lab calc` (the formulas), `lab chaos` (a TCP chaos proxy,
+//! a linearizability checker), `lab hashing` (load and movement of the hashing algorithms).
+//!
+//! Exit codes: 0 on success, 1 when a hypothesis or a check fails, 2 on bad usage or input.
 
+mod calc;
+mod chaos;
+mod hashing;
 mod tour;
 
 use std::process::ExitCode;
@@ -34,19 +40,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Calculators for the formulas the episodes use.
+    #[command(subcommand)]
+    Calc(calc::Command),
+    /// Fault-injection tools: a TCP chaos proxy, a linearizability checker.
+    #[command(subcommand)]
+    Chaos(chaos::Command),
+    /// Consistent-hashing analysis.
+    #[command(subcommand)]
+    Hashing(hashing::Command),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Tour { seed, json } => tour::run(seed, json),
-    };
-    match outcome {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(1)
-        }
+    match cli.command {
+        Command::Tour { seed, json } => match tour::run(seed, json) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Calc(command) => calc::run(command),
+        Command::Chaos(command) => chaos::run(command),
+        Command::Hashing(command) => hashing::run(command),
     }
 }
