@@ -1,6 +1,7 @@
 //! The tour: every pattern's scenario, its hypotheses, and their verdicts.
 
 mod circuit_breaker;
+mod hashing;
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -19,7 +20,7 @@ pub(crate) struct Finding {
 /// A scenario: runs with a seed and reports its findings.
 type Scenario = fn(u64) -> anyhow::Result<Vec<Finding>>;
 
-const SCENARIOS: &[Scenario] = &[circuit_breaker::run];
+const SCENARIOS: &[Scenario] = &[circuit_breaker::run, hashing::run];
 
 #[derive(Serialize)]
 struct Report<'a> {
