@@ -1,4 +1,7 @@
 //! Root seeds: where a test's randomness comes from, and how to replay it.
+//!
+//! [`Seed`] is the value; [`TestSeed`] ties one to a running test and prints its replay command
+//! if the test fails; [`TestSeed::sweep`] runs a test body under many seeds.
 
 use std::env::{self, VarError};
 use std::ffi::OsString;
@@ -9,6 +12,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::rng::{Rng, mix64};
+
+mod sweep;
+mod test_seed;
+
+pub use sweep::{SWEEP_CASES_MAX, SweepError};
+pub use test_seed::TestSeed;
 
 /// The root seed of a test run, from which every fault site derives its own [`Rng`] stream.
 ///

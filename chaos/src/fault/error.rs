@@ -1,12 +1,36 @@
-//! The errors a fault layer produces: the injected fault itself, and a rejected plan.
+//! The errors a fault layer produces: the injected faults themselves, and a rejected plan.
 
-/// The error returned for a call that a [`FaultLayer`](crate::FaultLayer) chose to fail.
+use std::time::Duration;
+
+/// The error returned for a call that a [`FaultLayer`](crate::FaultLayer) chose to fail
+/// ([`Injection::error`](crate::Injection::error)).
 ///
 /// It reaches the caller boxed as a [`tower::BoxError`]; recognise it with
 /// `error.is::<InjectedFault>()` or `error.downcast_ref::<InjectedFault>()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, thiserror::Error)]
 #[error("fault injected by chaos::FaultLayer")]
 pub struct InjectedFault;
+
+/// The error returned for a call that a [`FaultLayer`](crate::FaultLayer) held and then timed
+/// out ([`Injection::timeout`](crate::Injection::timeout)). The inner service never saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("timeout injected by chaos::FaultLayer after {after:?}; the request never arrived")]
+pub struct InjectedTimeout {
+    /// How long the call was held before failing.
+    pub after: Duration,
+}
+
+/// The error returned for a call whose response a [`FaultLayer`](crate::FaultLayer) dropped
+/// ([`Injection::drop_response`](crate::Injection::drop_response)). The inner service did
+/// handle the call: its outcome is unknown to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "response dropped by chaos::FaultLayer, noticed after {after:?}; the request may have taken effect"
+)]
+pub struct ResponseDropped {
+    /// How long after the call the loss was reported (at the earliest).
+    pub after: Duration,
+}
 
 /// Why a [`FaultPlan`](crate::FaultPlan) was rejected. Phases are numbered from 0 in the order
 /// they were added, the `forever` phase last.
@@ -18,7 +42,8 @@ pub enum PlanError {
     ProbabilityOutOfRange {
         /// Index of the offending phase.
         phase: usize,
-        /// The field's name: `error_probability` or `latency_probability`.
+        /// The probability's name: `error_probability`, `latency_probability`,
+        /// `timeout_probability` or `drop_probability`.
         field: &'static str,
         /// The rejected value.
         value: f64,
@@ -28,6 +53,13 @@ pub enum PlanError {
         "phase {phase}: latency + latency_jitter must be under u64::MAX nanoseconds (about 584 years)"
     )]
     DelayTooLong {
+        /// Index of the offending phase.
+        phase: usize,
+    },
+    /// An injection capped at zero firings ([`Injection::at_most(0)`](crate::Injection::at_most)),
+    /// which could never fire.
+    #[error("phase {phase}: at_most must be at least 1, got 0 (an injection that can never fire)")]
+    ZeroCount {
         /// Index of the offending phase.
         phase: usize,
     },

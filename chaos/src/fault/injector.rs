@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::time::Instant;
 
-use super::plan::{Fault, FaultPlan};
+use super::plan::{Decision, FaultPlan};
 use super::schedule::Schedule;
 use super::stats::FaultStats;
 use crate::Rng;
@@ -24,7 +24,7 @@ impl SharedInjector {
     }
 
     /// Decides the fault for a call arriving at `now`.
-    pub(super) fn on_call(&self, now: Instant) -> Fault {
+    pub(super) fn on_call(&self, now: Instant) -> Decision {
         self.lock().on_call(now)
     }
 
@@ -48,31 +48,31 @@ struct Injector {
 }
 
 impl Injector {
-    fn on_call(&mut self, now: Instant) -> Fault {
-        let fault = self.schedule.on_call(now).draw(&mut self.rng);
+    fn on_call(&mut self, now: Instant) -> Decision {
+        let decision = self.schedule.on_call(now, &mut self.rng);
         let stats = &mut self.stats;
         stats.calls += 1;
         stats.phase = self.schedule.phase();
-        match fault {
-            Fault::Pass => {}
-            Fault::Error => {
+        let (call, phase) = (stats.calls, stats.phase);
+        match decision {
+            Decision::Pass => {}
+            Decision::Error => {
                 stats.errors_injected += 1;
-                tracing::debug!(
-                    call = stats.calls,
-                    phase = stats.phase,
-                    "chaos: injected error"
-                );
+                tracing::debug!(call, phase, "chaos: injected error");
             }
-            Fault::Delay(delay) => {
+            Decision::Delay(delay) => {
                 stats.delays_injected += 1;
-                tracing::debug!(
-                    call = stats.calls,
-                    phase = stats.phase,
-                    ?delay,
-                    "chaos: injected latency"
-                );
+                tracing::debug!(call, phase, ?delay, "chaos: injected latency");
+            }
+            Decision::Timeout(after) => {
+                stats.timeouts_injected += 1;
+                tracing::debug!(call, phase, ?after, "chaos: injected timeout");
+            }
+            Decision::DropResponse(after) => {
+                stats.responses_dropped += 1;
+                tracing::debug!(call, phase, ?after, "chaos: dropping the response");
             }
         }
-        fault
+        decision
     }
 }

@@ -8,14 +8,15 @@ use tower::{BoxError, Service};
 
 use super::future::FaultFuture;
 use super::injector::SharedInjector;
-use super::plan::Fault;
+use super::plan::Decision;
 
-/// A service that injects errors and latency into calls to `S`, made by a
-/// [`FaultLayer`](crate::FaultLayer).
+/// A service that injects errors, latency, timeouts and lost responses into calls to `S`, made
+/// by a [`FaultLayer`](crate::FaultLayer).
 ///
 /// Readiness is the inner service's; the fault is decided when `call` is made. `S` must be
 /// `Clone` because a delayed call takes the ready service along into its future. Calls must be
-/// made inside a tokio runtime with time enabled, since delays are `tokio::time::sleep`s.
+/// made inside a tokio runtime with time enabled, since delays and timeouts are
+/// `tokio::time::sleep`s.
 #[derive(Debug, Clone)]
 pub struct FaultService<S> {
     inner: S,
@@ -43,9 +44,13 @@ where
 
     fn call(&mut self, request: Req) -> Self::Future {
         match self.injector.on_call(Instant::now()) {
-            Fault::Pass => FaultFuture::inner(self.inner.call(request)),
-            Fault::Error => FaultFuture::injected_error(),
-            Fault::Delay(delay) => {
+            Decision::Pass => FaultFuture::inner(self.inner.call(request)),
+            Decision::Error => FaultFuture::injected_error(),
+            Decision::Timeout(after) => FaultFuture::timing_out(after),
+            Decision::DropResponse(after) => {
+                FaultFuture::dropping_response(self.inner.call(request), after)
+            }
+            Decision::Delay(delay) => {
                 // `poll_ready` readied `self.inner`, not its clones: the ready one goes into the
                 // future and a fresh clone stays here, to be readied before the next call.
                 let fresh = self.inner.clone();

@@ -11,6 +11,11 @@ pub struct FaultStats {
     pub errors_injected: u64,
     /// Calls delayed before reaching the inner service.
     pub delays_injected: u64,
+    /// Calls held and failed with [`InjectedTimeout`](crate::InjectedTimeout).
+    pub timeouts_injected: u64,
+    /// Calls that reached the inner service and whose response was dropped
+    /// ([`ResponseDropped`](crate::ResponseDropped)).
+    pub responses_dropped: u64,
     /// Index of the plan phase that handled the latest call; 0 before any call.
     pub phase: usize,
 }

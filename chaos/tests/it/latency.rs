@@ -23,7 +23,8 @@ fn delaying(latency_jitter: Duration, latency_probability: f64) -> FaultPlan {
 
 #[tokio::test(start_paused = true)]
 async fn a_delay_is_the_fixed_latency_plus_bounded_jitter_before_the_inner_call() {
-    let (mut service, recorder, stats) = faulty(delaying(JITTER, 1.0), support::seed());
+    let seed = support::test_seed();
+    let (mut service, recorder, stats) = faulty(delaying(JITTER, 1.0), seed.seed());
     let mut delays = Vec::new();
     for request in 0..200 {
         let start = Instant::now();
@@ -47,7 +48,8 @@ async fn a_delay_is_the_fixed_latency_plus_bounded_jitter_before_the_inner_call(
 
 #[tokio::test(start_paused = true)]
 async fn without_jitter_the_delay_is_exactly_the_latency() {
-    let (mut service, ..) = faulty(delaying(Duration::ZERO, 1.0), support::seed());
+    let seed = support::test_seed();
+    let (mut service, ..) = faulty(delaying(Duration::ZERO, 1.0), seed.seed());
     for (failed, took) in outcomes(&mut service, 20).await {
         assert!(!failed);
         assert_eq!(took, LATENCY);
@@ -56,10 +58,11 @@ async fn without_jitter_the_delay_is_exactly_the_latency() {
 
 #[tokio::test(start_paused = true)]
 async fn exactly_the_counted_calls_are_delayed() {
-    let (mut service, recorder, stats) = faulty(delaying(JITTER, 0.5), support::seed());
-    let seen = outcomes(&mut service, 400).await;
-    let delayed = seen.iter().filter(|(_, took)| *took >= LATENCY).count();
-    let undelayed = seen.iter().filter(|(_, took)| took.is_zero()).count();
+    let seed = support::test_seed();
+    let (mut service, recorder, stats) = faulty(delaying(JITTER, 0.5), seed.seed());
+    let observed = outcomes(&mut service, 400).await;
+    let delayed = observed.iter().filter(|(_, took)| *took >= LATENCY).count();
+    let undelayed = observed.iter().filter(|(_, took)| took.is_zero()).count();
     assert_eq!(
         delayed + undelayed,
         400,
@@ -78,7 +81,8 @@ async fn an_injected_error_is_returned_at_once_without_delay() {
         ..FaultSpec::failing()
     })
     .expect("a valid spec");
-    let (mut service, recorder, stats) = faulty(plan, support::seed());
+    let seed = support::test_seed();
+    let (mut service, recorder, stats) = faulty(plan, seed.seed());
     for (failed, took) in outcomes(&mut service, 20).await {
         assert!(failed);
         assert_eq!(took, Duration::ZERO);
@@ -89,7 +93,8 @@ async fn an_injected_error_is_returned_at_once_without_delay() {
 
 #[tokio::test(start_paused = true)]
 async fn a_delayed_call_dropped_before_its_delay_ends_never_reaches_the_inner_service() {
-    let (mut service, recorder, stats) = faulty(delaying(Duration::ZERO, 1.0), support::seed());
+    let seed = support::test_seed();
+    let (mut service, recorder, stats) = faulty(delaying(Duration::ZERO, 1.0), seed.seed());
     let pending = service.ready().await.expect("always ready").call(1);
     tokio::time::advance(LATENCY / 2).await;
     drop(pending);

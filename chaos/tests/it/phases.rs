@@ -16,7 +16,8 @@ async fn healthy_then_failing_for_a_while_then_recovered() {
         .phase(FaultSpec::failing(), Until::Elapsed(OUTAGE))
         .forever(FaultSpec::healthy())
         .expect("a valid plan");
-    let (mut service, recorder, stats) = faulty(plan, support::seed());
+    let seed = support::test_seed();
+    let (mut service, recorder, stats) = faulty(plan, seed.seed());
 
     for request in 0..5 {
         assert_eq!(call(&mut service, request).await.ok(), Some(request));
@@ -54,7 +55,8 @@ async fn call_bounded_phases_count_only_their_own_calls() {
         .phase(FaultSpec::healthy(), Until::Calls(3))
         .forever(FaultSpec::failing())
         .expect("a valid plan");
-    let (mut service, ..) = faulty(plan, support::seed());
+    let seed = support::test_seed();
+    let (mut service, ..) = faulty(plan, seed.seed());
     let failed: Vec<bool> = outcomes(&mut service, 8)
         .await
         .into_iter()
@@ -73,7 +75,8 @@ fn three_timed_phases() -> FaultPlan {
 
 #[tokio::test(start_paused = true)]
 async fn timed_phases_follow_one_timeline_whenever_calls_arrive() {
-    let (mut service, _, stats) = faulty(three_timed_phases(), support::seed());
+    let seed = support::test_seed();
+    let (mut service, _, stats) = faulty(three_timed_phases(), seed.seed());
     assert!(is_injected(&call(&mut service, 0).await));
 
     // The second phase began at 10 s, when the first ended, not at this late call...
@@ -89,7 +92,8 @@ async fn timed_phases_follow_one_timeline_whenever_calls_arrive() {
 
 #[tokio::test(start_paused = true)]
 async fn a_call_after_a_quiet_spell_skips_the_phases_that_ended_meanwhile() {
-    let (mut service, _, stats) = faulty(three_timed_phases(), support::seed());
+    let seed = support::test_seed();
+    let (mut service, _, stats) = faulty(three_timed_phases(), seed.seed());
     assert!(is_injected(&call(&mut service, 0).await));
     tokio::time::advance(3 * OUTAGE).await;
     assert!(is_injected(&call(&mut service, 1).await));
@@ -98,7 +102,8 @@ async fn a_call_after_a_quiet_spell_skips_the_phases_that_ended_meanwhile() {
 
 #[tokio::test(start_paused = true)]
 async fn the_first_phase_starts_with_the_first_call_not_at_construction() {
-    let (mut service, ..) = faulty(three_timed_phases(), support::seed());
+    let seed = support::test_seed();
+    let (mut service, ..) = faulty(three_timed_phases(), seed.seed());
     tokio::time::advance(3 * OUTAGE).await;
     assert!(is_injected(&call(&mut service, 0).await));
     tokio::time::advance(OUTAGE).await;
@@ -111,7 +116,8 @@ async fn the_last_phase_lasts_forever() {
         .phase(FaultSpec::healthy(), Until::Calls(1))
         .forever(FaultSpec::failing())
         .expect("a valid plan");
-    let (mut service, _, stats) = faulty(plan, support::seed());
+    let seed = support::test_seed();
+    let (mut service, _, stats) = faulty(plan, seed.seed());
     assert!(call(&mut service, 0).await.is_ok());
     for request in 1..50 {
         tokio::time::advance(Duration::from_hours(1)).await;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use chaos::{FaultLayer, FaultPlan, FaultService, FaultStatsHandle, InjectedFault, Seed};
+use chaos::{FaultLayer, FaultPlan, FaultService, FaultStatsHandle, InjectedFault, Seed, TestSeed};
 use tokio::time::Instant;
 use tower::{BoxError, Layer, Service, ServiceExt};
 
@@ -16,6 +16,12 @@ pub(crate) fn seed() -> Seed {
     let seed = Seed::from_env_or_random().expect("CHAOS_SEED must be a decimal or 0x-hex u64");
     eprintln!("CHAOS_SEED={seed}");
     seed
+}
+
+/// This test's seed, as [`seed`] gives it, and also the command that replays the test if it
+/// fails; keep it alive to the end of the test.
+pub(crate) fn test_seed() -> TestSeed {
+    chaos::test_seed!().expect("CHAOS_SEED must be a decimal or 0x-hex u64")
 }
 
 /// The inner service: echoes its request and records when each call reached it.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use chaos::{FaultPlan, FaultSpec, PlanError, Until};
+use chaos::{FaultPlan, FaultSpec, Injection, PlanError, Until};
 use proptest::prelude::*;
 
 fn with_error_probability(error_probability: f64) -> FaultSpec {
@@ -105,6 +105,56 @@ fn the_first_invalid_phase_is_reported() {
         .forever(with_error_probability(-0.1))
         .expect_err("two bad phases");
     assert_eq!(err, PlanError::ZeroCalls { phase: 0 });
+}
+
+#[test]
+fn each_kind_of_injection_names_its_own_probability() {
+    let kinds = [
+        (Injection::error(), "error_probability"),
+        (
+            Injection::latency(Duration::ZERO, Duration::ZERO),
+            "latency_probability",
+        ),
+        (Injection::timeout(Duration::ZERO), "timeout_probability"),
+        (Injection::drop_response(Duration::ZERO), "drop_probability"),
+    ];
+    for (injection, name) in kinds {
+        let err = FaultPlan::builder()
+            .phase(FaultSpec::healthy(), Until::Calls(1))
+            .forever([Injection::error(), injection.with_probability(-0.5)])
+            .expect_err("a negative probability");
+        assert_eq!(
+            err,
+            PlanError::ProbabilityOutOfRange {
+                phase: 1,
+                field: name,
+                value: -0.5,
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("phase 1: {name} must be a probability in [0, 1], got -0.5")
+        );
+    }
+}
+
+#[test]
+fn a_cap_of_zero_is_rejected() {
+    let err = FaultPlan::constant(Injection::drop_response(Duration::ZERO).at_most(0))
+        .expect_err("an injection that can never fire");
+    assert_eq!(err, PlanError::ZeroCount { phase: 0 });
+    assert_eq!(
+        err.to_string(),
+        "phase 0: at_most must be at least 1, got 0 (an injection that can never fire)"
+    );
+    assert!(FaultPlan::constant(Injection::error().at_most(1)).is_ok());
+}
+
+#[test]
+fn an_injected_latency_must_fit_in_u64_nanoseconds_too() {
+    let err = FaultPlan::constant(Injection::latency(Duration::MAX, Duration::ZERO))
+        .expect_err("too long");
+    assert_eq!(err, PlanError::DelayTooLong { phase: 0 });
 }
 
 fn out_of_range() -> impl Strategy<Value = f64> {

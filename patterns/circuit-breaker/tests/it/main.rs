@@ -7,6 +7,7 @@ mod config;
 mod layer;
 mod model;
 mod registry;
+mod sim;
 mod throttle;
 
 use std::time::Duration;
