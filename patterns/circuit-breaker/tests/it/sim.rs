@@ -292,11 +292,11 @@ fn opens_during_a_partition_sheds_calls_and_closes_after_the_heal_reproducibly()
     for cycle in trace.transitions.windows(3).step_by(2) {
         let ((opened, _), (decided, next)) = (cycle[0], cycle[2]);
         let calls: Vec<&Call> = calls_after(&trace, opened, decided).collect();
-        let (shed, probes) =
+        let (refused, probes) =
             calls.split_at(calls.iter().take_while(|call| !call.attempted).count());
         assert!(
-            !shed.is_empty() && shed.iter().all(|call| call.at < opened + WAIT_IN_OPEN),
-            "opened at {opened:?}, shed {shed:?}"
+            !refused.is_empty() && refused.iter().all(|call| call.at < opened + WAIT_IN_OPEN),
+            "opened at {opened:?}, refused {refused:?}"
         );
         assert!(
             probes.len() == PROBES as usize
@@ -310,7 +310,11 @@ fn opens_during_a_partition_sheds_calls_and_closes_after_the_heal_reproducibly()
             .filter(|call| call.outcome == Outcome::Failed)
             .count();
         let reopens = 2 * failed >= probes.len();
-        assert_eq!(next, if reopens { State::Open } else { State::Closed });
+        assert_eq!(
+            next,
+            if reopens { State::Open } else { State::Closed },
+            "{probes:?}"
+        );
     }
 
     // The same seed replays the same run, to the nanosecond; another seed does not.
