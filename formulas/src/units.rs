@@ -14,16 +14,8 @@ pub const DURATION_MAX: Duration = Duration::from_hours(1000 * 365 * 24);
 /// silently change an answer by five orders of magnitude. `m` is minutes and `d` is 24 hours.
 /// `name` is the argument the text came from; errors carry it.
 pub fn parse_duration(name: &'static str, text: &str) -> Result<Duration, Error> {
-    let error = |reason| Error::Parse {
-        name,
-        input: text.to_owned(),
-        reason,
-    };
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(|| error("needs a unit: ms, s, m, h or d"))?;
-    let (number, unit) = trimmed.split_at(split);
+    let error = parse_error(name, text);
+    let (number, unit) = split_unit(text).ok_or_else(|| error("needs a unit: ms, s, m, h or d"))?;
     let seconds_per_unit = match unit {
         "ms" => 0.001,
         "s" => 1.0,
@@ -154,16 +146,9 @@ pub fn parse_period(name: &'static str, text: &str) -> Result<Duration, Error> {
 /// Reads a bit rate: a number and a unit, decimal SI as network links are sold:
 /// `100Mbit/s`, `1Gbps`, `10 Gbit/s`, `512kbps`. Returns bits per second.
 pub fn parse_bit_rate(name: &'static str, text: &str) -> Result<f64, Error> {
-    let error = |reason| Error::Parse {
-        name,
-        input: text.to_owned(),
-        reason,
-    };
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| c.is_ascii_alphabetic())
+    let error = parse_error(name, text);
+    let (number, unit) = split_unit(text)
         .ok_or_else(|| error("needs a unit: bit/s, kbit/s, Mbit/s, Gbit/s or Tbit/s"))?;
-    let (number, unit) = trimmed.split_at(split);
     let unit = unit.to_ascii_lowercase();
     let (prefix, rest) = match unit.chars().next() {
         Some(c @ ('k' | 'm' | 'g' | 't')) => (Some(c), &unit[1..]),
@@ -189,6 +174,22 @@ pub fn parse_bit_rate(name: &'static str, text: &str) -> Result<f64, Error> {
         return Err(error("must be a finite rate above zero"));
     }
     Ok(value * multiplier)
+}
+
+/// Builds the error for argument `name`, given as `text`, from a reason.
+fn parse_error(name: &'static str, text: &str) -> impl Fn(&'static str) -> Error {
+    move |reason| Error::Parse {
+        name,
+        input: text.to_owned(),
+        reason,
+    }
+}
+
+/// Splits `text` at its first letter into a number and a unit, or `None` without a unit.
+fn split_unit(text: &str) -> Option<(&str, &str)> {
+    let trimmed = text.trim();
+    let split = trimmed.find(|c: char| c.is_ascii_alphabetic())?;
+    Some(trimmed.split_at(split))
 }
 
 #[cfg(test)]

@@ -17,6 +17,22 @@ pub(crate) struct Finding {
     pub(crate) holds: bool,
 }
 
+impl Finding {
+    pub(crate) fn new(
+        scenario: &'static str,
+        hypothesis: String,
+        measured: String,
+        holds: bool,
+    ) -> Self {
+        Self {
+            scenario,
+            hypothesis,
+            measured,
+            holds,
+        }
+    }
+}
+
 /// A scenario: runs with a seed and reports its findings.
 type Scenario = fn(u64) -> anyhow::Result<Vec<Finding>>;
 

@@ -130,12 +130,7 @@ fn within(
 }
 
 fn finding(hypothesis: String, measured: String, holds: bool) -> Finding {
-    Finding {
-        scenario: SCENARIO,
-        hypothesis,
-        measured,
-        holds,
-    }
+    Finding::new(SCENARIO, hypothesis, measured, holds)
 }
 
 fn secs(duration: Duration) -> String {

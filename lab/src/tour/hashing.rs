@@ -147,10 +147,5 @@ fn owner(placer: &Placer, key: u64) -> usize {
 }
 
 fn finding(hypothesis: String, measured: String, holds: bool) -> Finding {
-    Finding {
-        scenario: SCENARIO,
-        hypothesis,
-        measured,
-        holds,
-    }
+    Finding::new(SCENARIO, hypothesis, measured, holds)
 }
