@@ -18,7 +18,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chaos::{Proxies, Seed};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
@@ -159,40 +162,39 @@ fn throughput(c: &mut Criterion, setup: &Setup) {
     let mut group = c.benchmark_group("chaos_proxy/throughput");
     group.throughput(Throughput::Bytes(BATCH_BYTES as u64));
     group.sample_size(20);
-    for (name, addr) in setup.sink.targets() {
-        let mut stream = setup.connect(addr);
-        group.bench_function(BenchmarkId::from_parameter(name), |b| {
-            b.iter_custom(|iterations| {
-                setup.runtime.block_on(async {
-                    let started = Instant::now();
-                    for _ in 0..iterations {
-                        transfer(&mut stream, &payload).await;
-                    }
-                    started.elapsed()
-                })
-            });
-        });
-    }
+    bench_targets(&mut group, setup, setup.sink, async |stream| {
+        transfer(stream, &payload).await;
+    });
     group.finish();
 }
 
 fn round_trips(c: &mut Criterion, setup: &Setup) {
     let mut group = c.benchmark_group("chaos_proxy/round_trip");
-    for (name, addr) in setup.echo.targets() {
+    bench_targets(&mut group, setup, setup.echo, round_trip);
+    group.finish();
+}
+
+/// Times `work` over one connection to each of `route`'s targets, direct and proxied.
+fn bench_targets(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    setup: &Setup,
+    route: Route,
+    mut work: impl AsyncFnMut(&mut TcpStream),
+) {
+    for (name, addr) in route.targets() {
         let mut stream = setup.connect(addr);
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter_custom(|iterations| {
                 setup.runtime.block_on(async {
                     let started = Instant::now();
                     for _ in 0..iterations {
-                        round_trip(&mut stream).await;
+                        work(&mut stream).await;
                     }
                     started.elapsed()
                 })
             });
         });
     }
-    group.finish();
 }
 
 /// Percentiles of single round trips and the throughput ratio, direct and proxied runs

@@ -28,6 +28,12 @@ async fn flush(failpoints: &Failpoints, done: &AtomicU32) {
     done.fetch_add(1, Ordering::SeqCst);
 }
 
+/// Runs `flush` on its own task, so a test can pause it and release it.
+fn spawn_flush(failpoints: &Failpoints, done: &Arc<AtomicU32>) -> tokio::task::JoinHandle<()> {
+    let (failpoints, done) = (failpoints.clone(), Arc::clone(done));
+    tokio::spawn(async move { flush(&failpoints, &done).await })
+}
+
 fn registry() -> (Failpoints, chaos::TestSeed) {
     let seed = support::test_seed();
     (Failpoints::new(seed.seed()), seed)
@@ -111,11 +117,7 @@ async fn a_pause_holds_tasks_until_released_and_pauses_later_ones_again() {
         .set("store::flush", Fail::pause(Duration::from_mins(1)))
         .expect("valid");
     let done = Arc::new(AtomicU32::new(0));
-    let spawn_flush = || {
-        let (failpoints, done) = (failpoints.clone(), Arc::clone(&done));
-        tokio::spawn(async move { flush(&failpoints, &done).await })
-    };
-    let tasks: Vec<_> = (0..3).map(|_| spawn_flush()).collect();
+    let tasks: Vec<_> = (0..3).map(|_| spawn_flush(&failpoints, &done)).collect();
     point.wait_paused(3).await;
     // Paused, not merely slow: time passes and nothing moves.
     tokio::time::sleep(Duration::from_secs(30)).await;
@@ -128,7 +130,7 @@ async fn a_pause_holds_tasks_until_released_and_pauses_later_ones_again() {
     }
     assert_eq!((done.load(Ordering::SeqCst), point.paused()), (3, 0));
 
-    let late = spawn_flush();
+    let late = spawn_flush(&failpoints, &done);
     point.wait_paused(1).await;
     assert_eq!(done.load(Ordering::SeqCst), 3, "a later hit pauses again");
     point.release();
@@ -144,10 +146,7 @@ async fn a_pause_nobody_releases_panics_at_its_bound() {
         .expect("valid");
     let done = Arc::new(AtomicU32::new(0));
     let start = Instant::now();
-    let task = tokio::spawn({
-        let (failpoints, done) = (failpoints.clone(), Arc::clone(&done));
-        async move { flush(&failpoints, &done).await }
-    });
+    let task = spawn_flush(&failpoints, &done);
     let message = panic_message(task.await.expect_err("the pause ran out"));
     assert_eq!(start.elapsed(), Duration::from_secs(5));
     assert!(
@@ -226,10 +225,7 @@ async fn setting_again_starts_afresh_and_releases_the_old_pause() {
         .set("store::flush", Fail::pause(Duration::from_mins(1)))
         .expect("valid");
     let done = Arc::new(AtomicU32::new(0));
-    let task = tokio::spawn({
-        let (failpoints, done) = (failpoints.clone(), Arc::clone(&done));
-        async move { flush(&failpoints, &done).await }
-    });
+    let task = spawn_flush(&failpoints, &done);
     old.wait_paused(1).await;
     let new = failpoints
         .set("store::flush", Fail::sleep(Duration::ZERO))
@@ -254,10 +250,7 @@ async fn removing_a_failpoint_releases_its_paused_tasks() {
         .set("store::flush", Fail::pause(Duration::from_mins(1)))
         .expect("valid");
     let done = Arc::new(AtomicU32::new(0));
-    let task = tokio::spawn({
-        let (failpoints, done) = (failpoints.clone(), Arc::clone(&done));
-        async move { flush(&failpoints, &done).await }
-    });
+    let task = spawn_flush(&failpoints, &done);
     point.wait_paused(1).await;
     failpoints.remove("store::flush");
     task.await.expect("released");
