@@ -15,6 +15,7 @@
 mod calc;
 mod chaos;
 mod hashing;
+mod percentile;
 mod tour;
 
 use std::process::ExitCode;

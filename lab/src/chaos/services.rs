@@ -128,10 +128,11 @@ impl Burst {
     }
 
     fn percentile_ms(&self, percent: usize) -> f64 {
-        let mut sorted = self.latencies.clone();
-        sorted.sort_unstable();
-        let rank = (sorted.len() * percent).div_ceil(100).max(1);
-        sorted[rank - 1].as_secs_f64() * 1e3
+        // A burst makes at least one call (`target.requests` >= 1).
+        crate::percentile::nearest_rank(&self.latencies, percent)
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
     }
 }
 

@@ -40,9 +40,7 @@ struct Observed {
 
 impl Observed {
     fn p99(&self) -> Duration {
-        let mut sorted = self.latencies.clone();
-        sorted.sort_unstable();
-        sorted[(sorted.len() * 99).div_ceil(100) - 1]
+        crate::percentile::nearest_rank(&self.latencies, 99).expect("every run makes calls")
     }
 
     /// How long after `after` the breaker first entered `state`.
